@@ -1,0 +1,20 @@
+// Environments of an application (Preview, Production, ...). Secrets are kept per environment.
+
+import { integer, pgTable, text, unique, uuid } from "drizzle-orm/pg-core";
+import { applications } from "../applications/tables.ts";
+import { createdAt } from "../core/db/types.ts";
+
+export const environments = pgTable(
+  "environments",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    applicationId: uuid("application_id")
+      .notNull()
+      .references(() => applications.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    slug: text("slug").notNull(),
+    position: integer("position").notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (table) => [unique().on(table.applicationId, table.slug)],
+);

@@ -1,0 +1,60 @@
+// Secrets and their versions. A version row holds only ciphertext and a wrapped data key; the
+// master key that unwraps it never enters the database (see src/crypto/).
+
+import { sql } from "drizzle-orm";
+import { index, integer, pgTable, text, unique, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { users } from "../accounts/tables.ts";
+import { applications } from "../applications/tables.ts";
+import { at, bytea, createdAt } from "../core/db/types.ts";
+import { environments } from "../environments/tables.ts";
+
+export const secrets = pgTable(
+  "secrets",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    applicationId: uuid("application_id")
+      .notNull()
+      .references(() => applications.id, { onDelete: "cascade" }),
+    environmentId: uuid("environment_id")
+      .notNull()
+      .references(() => environments.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    currentVersion: integer("current_version").notNull(),
+    createdAt: createdAt(),
+    updatedAt: at("updated_at").notNull().defaultNow(),
+    updatedBy: uuid("updated_by").references(() => users.id, { onDelete: "set null" }),
+    deletedAt: at("deleted_at"),
+    deletedBy: uuid("deleted_by").references(() => users.id, { onDelete: "set null" }),
+  },
+  (table) => [
+    // A name is unique among the live secrets of an environment; deleted ones wait beside them.
+    uniqueIndex("secrets_live_name")
+      .on(table.environmentId, table.name)
+      .where(sql`${table.deletedAt} is null`),
+    index("secrets_application").on(table.applicationId),
+  ],
+);
+
+export const VERSION_ORIGINS = ["add", "edit", "rollback", "import", "copy"] as const;
+
+export const secretVersions = pgTable(
+  "secret_versions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    secretId: uuid("secret_id")
+      .notNull()
+      .references(() => secrets.id, { onDelete: "cascade" }),
+    version: integer("version").notNull(),
+    ciphertext: bytea("ciphertext").notNull(),
+    nonce: bytea("nonce").notNull(),
+    wrappedKey: bytea("wrapped_key").notNull(),
+    keyId: text("key_id").notNull(),
+    origin: text("origin", { enum: VERSION_ORIGINS }).notNull(),
+    createdAt: createdAt(),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+  },
+  (table) => [
+    unique().on(table.secretId, table.version),
+    index("secret_versions_key").on(table.keyId),
+  ],
+);
