@@ -69,7 +69,7 @@ describe("pages and errors", () => {
     app.use(errorHandler);
 
     const response = await request(app).get("/boom").expect(500);
-    const requestId = response.headers["x-request-id"];
+    const requestId = String(response.headers["x-request-id"]);
     expect(response.text).toContain(requestId);
     expect(response.text).not.toContain("hunter2");
     expect(response.text).not.toContain("postgres://");
@@ -88,7 +88,7 @@ describe("pages and errors", () => {
 describe("request log", () => {
   it("writes one line per request with its id, and never the query string", async () => {
     const response = await request(console_.app).get("/healthz?token=canary-query-1234");
-    const requestId = response.headers["x-request-id"];
+    const requestId = String(response.headers["x-request-id"]);
     const lines = console_.logs.filter((line) => line.includes(requestId));
     expect(lines).toHaveLength(1);
     const entry = JSON.parse(lines[0]!);
