@@ -6,6 +6,7 @@ import express, { type Express } from "express";
 import helmet from "helmet";
 import type { Config } from "./core/config.ts";
 import type { Database } from "./core/db/client.ts";
+import type { Keyring } from "./crypto/keyring.ts";
 import { errorHandler, notFound } from "./core/http/error-handler.ts";
 import { requestLog } from "./core/http/request-log.ts";
 import type { Logger } from "./core/logger.ts";
@@ -16,6 +17,8 @@ export const VIEWS_DIR = fileURLToPath(new URL("../views", import.meta.url));
 export interface AppDeps {
   config: Config;
   database: Database;
+  /** The master keys; verified against the database before the app is built. */
+  keyring: Keyring;
   logger: Logger;
 }
 

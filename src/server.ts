@@ -3,7 +3,7 @@
 
 import type { Server } from "node:http";
 import { createApp } from "./app.ts";
-import { openConsoleDatabase } from "./core/boot.ts";
+import { openConsole } from "./core/boot.ts";
 import { loadConfig } from "./core/config.ts";
 import { StartupError } from "./core/errors.ts";
 import { createLogger } from "./core/logger.ts";
@@ -14,20 +14,13 @@ const SHUTDOWN_GRACE_MS = 10_000;
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel });
-  const opened = await openConsoleDatabase(config, "npm start");
+  const opened = await openConsole(config, logger, "npm start");
 
-  const app = createApp({ config, database: opened.database, logger });
+  const app = createApp({ config, database: opened.database, keyring: opened.keyring, logger });
   const server = await listen(app, config.host, config.port).catch(async (error) => {
     await opened.close();
     throw error;
   });
-
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : config.port;
-  logger.info(
-    { port, database: opened.database.kind },
-    `Secrets console listening on http://${config.host}:${port}`,
-  );
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -43,13 +36,21 @@ async function main(): Promise<void> {
     server.close(async () => {
       await opened.close().catch((error) => logger.error({ err: error }, "closing the database"));
       logger.info("stopped");
-      logger.flush();
-      process.exit(0);
+      logger.flush(() => process.exit(0));
     });
     server.closeIdleConnections();
   };
+  // Handlers go in before the "listening" line, so a supervisor that signals as soon as it
+  // reads that line always gets a clean stop.
   process.on("SIGTERM", () => void stop("SIGTERM"));
   process.on("SIGINT", () => void stop("SIGINT"));
+
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  logger.info(
+    { port, database: opened.database.kind },
+    `Secrets console listening on http://${config.host}:${port}`,
+  );
 }
 
 function listen(app: ReturnType<typeof createApp>, host: string, port: number): Promise<Server> {

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { formatKeyringEntry, generateMasterKey } from "../../src/crypto/keyring.ts";
 import { type ConsoleProcess, finished, spawnEntry, startConsole } from "../support/process.ts";
 
 const running: ConsoleProcess[] = [];
@@ -84,6 +85,7 @@ describe("the server process", () => {
       spawnEntry("src/server.ts", {
         PORT: "0",
         DATABASE_URL: "postgres://console:hunter2@127.0.0.1:1/console",
+        SECRETS_MASTER_KEYS: formatKeyringEntry(generateMasterKey()),
       }),
     );
     expect(result.code).toBe(1);

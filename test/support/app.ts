@@ -9,12 +9,16 @@ import { createApp } from "../../src/app.ts";
 import { type Config, loadConfig } from "../../src/core/config.ts";
 import type { Database } from "../../src/core/db/client.ts";
 import { createLogger } from "../../src/core/logger.ts";
+import { initCrypto } from "../../src/crypto/envelope.ts";
+import { createKeyring, generateMasterKey, type Keyring } from "../../src/crypto/keyring.ts";
+import { verifyKeyring } from "../../src/keys/verify.ts";
 import { createTestDatabase } from "./database.ts";
 
 export interface TestConsole {
   app: Express;
   database: Database;
   config: Config;
+  keyring: Keyring;
   /** Every log line written so far, as raw JSON text. */
   logs: string[];
   close(): Promise<void>;
@@ -33,6 +37,10 @@ export async function createTestConsole(env: NodeJS.ProcessEnv = {}): Promise<Te
     destination: { write: (line: string) => void logs.push(line) },
   });
 
-  const app = createApp({ config, database, logger });
-  return { app, database, config, logs, close: () => database.close() };
+  await initCrypto();
+  const keyring = createKeyring([generateMasterKey()]);
+  await verifyKeyring(database, keyring);
+
+  const app = createApp({ config, database, keyring, logger });
+  return { app, database, config, keyring, logs, close: () => database.close() };
 }

@@ -9,7 +9,12 @@ import { withDatabase } from "./global-setup.ts";
 
 let embeddedDump: Blob | undefined;
 
-export async function createTestDatabase(): Promise<Database> {
+export interface TestDatabase extends Database {
+  /** The server URL of this database, for a console process to share it (PostgreSQL only). */
+  url?: string;
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
   const source = inject("testDatabase");
 
   if (source.kind === "embedded") {
@@ -25,9 +30,11 @@ export async function createTestDatabase(): Promise<Database> {
     await admin.end();
   }
 
-  const database = await openPostgres(withDatabase(source.serverUrl, name));
+  const url = withDatabase(source.serverUrl, name);
+  const database = await openPostgres(url);
   return {
     ...database,
+    url,
     async close() {
       await database.close();
       const dropper = postgres(source.serverUrl, { max: 1, onnotice: () => {} });
