@@ -6,10 +6,10 @@ import express, { type Express } from "express";
 import helmet from "helmet";
 import type { Config } from "./core/config.ts";
 import type { Database } from "./core/db/client.ts";
-import type { Keyring } from "./crypto/keyring.ts";
 import { errorHandler, notFound } from "./core/http/error-handler.ts";
 import { requestLog } from "./core/http/request-log.ts";
 import type { Logger } from "./core/logger.ts";
+import type { Keyring } from "./crypto/keyring.ts";
 import { healthRoutes } from "./health/routes.ts";
 
 export const VIEWS_DIR = fileURLToPath(new URL("../views", import.meta.url));
