@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import postgres from "postgres";
 import { afterEach, describe, expect, it } from "vitest";
+import { formatKeyringEntry, generateMasterKey } from "../../src/crypto/keyring.ts";
 import { withDatabase } from "../support/global-setup.ts";
 import { type ConsoleProcess, startConsole } from "../support/process.ts";
 
@@ -26,14 +27,15 @@ describe("the server process on PostgreSQL", () => {
     const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
     await admin.unsafe(`create database ${name}`);
     const databaseUrl = withDatabase(serverUrl, name);
+    const keys = formatKeyringEntry(generateMasterKey());
     const journal = JSON.parse(readFileSync("drizzle/meta/_journal.json", "utf8"));
 
     try {
-      const first = await start({ DATABASE_URL: databaseUrl });
+      const first = await start({ DATABASE_URL: databaseUrl, SECRETS_MASTER_KEYS: keys });
       expect((await fetch(`${first.url}/readyz`)).status).toBe(200);
       expect(await first.stop()).toBe(0);
 
-      const second = await start({ DATABASE_URL: databaseUrl });
+      const second = await start({ DATABASE_URL: databaseUrl, SECRETS_MASTER_KEYS: keys });
       expect((await fetch(`${second.url}/readyz`)).status).toBe(200);
       expect(await second.stop()).toBe(0);
 
