@@ -1,7 +1,7 @@
 // Tables of people and their sign-in state. Tokens and session ids are stored as hashes, so a
 // copy of the database cannot be replayed as a live session or a setup link.
 
-import { integer, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core";
+import { index, integer, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core";
 import { at, createdAt } from "../core/db/types.ts";
 
 export const users = pgTable("users", {
@@ -13,18 +13,23 @@ export const users = pgTable("users", {
   createdAt: createdAt(),
 });
 
-export const sessions = pgTable("sessions", {
-  idHash: text("id_hash").primaryKey(),
-  userId: uuid("user_id")
-    .notNull()
-    .references(() => users.id, { onDelete: "cascade" }),
-  csrfToken: text("csrf_token").notNull(),
-  /** A message shown once on the next page, after a form's redirect. Never holds a value. */
-  flash: jsonb("flash").$type<{ kind: "success" | "warning" | "error"; text: string }>(),
-  createdAt: createdAt(),
-  lastSeenAt: at("last_seen_at").notNull().defaultNow(),
-  expiresAt: at("expires_at").notNull(),
-});
+export const sessions = pgTable(
+  "sessions",
+  {
+    idHash: text("id_hash").primaryKey(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    csrfToken: text("csrf_token").notNull(),
+    /** A message shown once on the next page, after a form's redirect. Never holds a value. */
+    flash: jsonb("flash").$type<{ kind: "success" | "warning" | "error"; text: string }>(),
+    createdAt: createdAt(),
+    lastSeenAt: at("last_seen_at").notNull().defaultNow(),
+    expiresAt: at("expires_at").notNull(),
+  },
+  // A password change ends every session of its user.
+  (table) => [index("sessions_user").on(table.userId)],
+);
 
 /** Failed sign-ins per account and per address, shared by every console process. */
 export const signInThrottles = pgTable("sign_in_throttles", {

@@ -58,3 +58,26 @@ export const secretVersions = pgTable(
     index("secret_versions_key").on(table.keyId),
   ],
 );
+
+/**
+ * Pasted .env text between its preview and its apply, sealed like a value (the text holds
+ * values, so it may not travel back through the browser). Rows expire after an hour.
+ */
+export const pendingImports = pgTable("pending_imports", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  applicationId: uuid("application_id")
+    .notNull()
+    .references(() => applications.id, { onDelete: "cascade" }),
+  environmentId: uuid("environment_id")
+    .notNull()
+    .references(() => environments.id, { onDelete: "cascade" }),
+  createdBy: uuid("created_by")
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
+  ciphertext: bytea("ciphertext").notNull(),
+  nonce: bytea("nonce").notNull(),
+  wrappedKey: bytea("wrapped_key").notNull(),
+  keyId: text("key_id").notNull(),
+  createdAt: createdAt(),
+  expiresAt: at("expires_at").notNull(),
+});

@@ -5,5 +5,8 @@ export * from "../../accounts/tables.ts";
 export * from "../../applications/tables.ts";
 export * from "../../audit/tables.ts";
 export * from "../../environments/tables.ts";
+export * from "../../features/tables.ts";
 export * from "../../keys/tables.ts";
+export * from "../../runtime/tables.ts";
+export * from "../../salesforce/tables.ts";
 export * from "../../secrets/tables.ts";
