@@ -4,10 +4,12 @@
 
 import postgres from "postgres";
 import { rotationBench } from "./rotation.ts";
+import { runtimeBench } from "./runtime.ts";
 import type { BenchResult } from "./support.ts";
 
 const BENCHES: Record<string, (serverUrl: string | undefined) => Promise<BenchResult[]>> = {
   rotation: rotationBench,
+  runtime: runtimeBench,
 };
 
 async function reachable(url: string): Promise<boolean> {

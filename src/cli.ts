@@ -1,11 +1,18 @@
 // Commands for operators and scripts: `npm run cli -- <command> [options]`.
 
 import { type ParseArgsConfig, parseArgs } from "node:util";
+import { createOwnerCommand, readPassword } from "./accounts/commands.ts";
 import { openConsoleDatabase } from "./core/boot.ts";
 import { loadConfig } from "./core/config.ts";
 import { StartupError } from "./core/errors.ts";
 import { createLogger } from "./core/logger.ts";
 import { addKeyCommand, generateKeyCommand, rotateKeyCommand } from "./keys/commands.ts";
+import {
+  parseRunArgs,
+  RunNotStartedError,
+  RunUsageError,
+  runWithSecrets,
+} from "./runtime/run-command.ts";
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
@@ -15,7 +22,17 @@ Commands:
   add-key [--id ID]            add a new active key to the embedded key file (data/master-keys)
   rotate-key [--batch-size N]  re-wrap every data key under the active master key; safe to
                                stop and run again
+  create-owner --email E [--name N]
+                               create the first owner; the password is read from standard input
+  run --url URL [--feature KEY] -- COMMAND [ARGS...]
+                               start COMMAND with an environment's secrets as environment
+                               variables; the runtime token comes from SECRETS_CONSOLE_TOKEN
+                               (or --token); exits with COMMAND's exit code, 125 if it could
+                               not start
 `;
+
+/** `run`'s exit code when the command did not start, as `env` and `docker run` use it. */
+const RUN_NOT_STARTED = 125;
 
 class UsageError extends Error {}
 
@@ -60,6 +77,16 @@ async function main(argv: string[]): Promise<number> {
       await rotateKeyCommand(config, cliLogger(config.logLevel), print, { batchSize });
       return 0;
     }
+    case "create-owner": {
+      const values = options({ email: { type: "string" }, name: { type: "string" } });
+      if (!values.email) throw new UsageError(`create-owner needs --email.\n\n${USAGE}`);
+      const password = await readPassword();
+      await createOwnerCommand(loadConfig(), print, { ...values, email: values.email, password });
+      return 0;
+    }
+    case "run":
+      // The command's own options follow `--`, so parseArgs would refuse them.
+      return await runWithSecrets(parseRunArgs(rest));
     case undefined:
     case "help":
     case "--help":
@@ -78,11 +105,19 @@ function cliLogger(level: string) {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof StartupError || error instanceof UsageError) {
+    if (error instanceof RunNotStartedError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(RUN_NOT_STARTED);
+    }
+    if (
+      error instanceof StartupError ||
+      error instanceof UsageError ||
+      error instanceof RunUsageError
+    ) {
       process.stderr.write(`${error.message}\n`);
     } else {
       process.stderr.write(`The command failed: ${(error as Error).message}\n`);
     }
-    process.exit(error instanceof UsageError ? 2 : 1);
+    process.exit(error instanceof UsageError || error instanceof RunUsageError ? 2 : 1);
   },
 );

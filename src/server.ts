@@ -2,11 +2,14 @@
 // on SIGTERM or SIGINT finishes the requests in flight before closing the database.
 
 import type { Server } from "node:http";
+import { announceSetupLink } from "./accounts/setup.ts";
 import { createApp } from "./app.ts";
 import { openConsole } from "./core/boot.ts";
 import { loadConfig } from "./core/config.ts";
 import { StartupError } from "./core/errors.ts";
 import { createLogger } from "./core/logger.ts";
+import { runtimeAccessOf } from "./runtime/api.ts";
+import { schedulePurge } from "./secrets/purge-schedule.ts";
 
 /** How long requests in flight get to finish after a stop signal before the process exits. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -22,6 +25,8 @@ async function main(): Promise<void> {
     throw error;
   });
 
+  const stopPurge = schedulePurge(opened.database, logger);
+
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -33,7 +38,12 @@ async function main(): Promise<void> {
     }, SHUTDOWN_GRACE_MS);
     force.unref();
 
+    stopPurge();
     server.close(async () => {
+      // Read counts gathered in memory are written before the database goes.
+      await runtimeAccessOf(app)
+        ?.stop()
+        .catch((error) => logger.error({ err: error }, "saving runtime read counts"));
       await opened.close().catch((error) => logger.error({ err: error }, "closing the database"));
       logger.info("stopped");
       logger.flush(() => process.exit(0));
@@ -51,6 +61,7 @@ async function main(): Promise<void> {
     { port, database: opened.database.kind },
     `Secrets console listening on http://${config.host}:${port}`,
   );
+  await announceSetupLink(opened.database, config.publicUrl, port);
 }
 
 function listen(app: ReturnType<typeof createApp>, host: string, port: number): Promise<Server> {
