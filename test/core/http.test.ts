@@ -30,8 +30,12 @@ describe("health", () => {
 });
 
 describe("pages and errors", () => {
-  it("serves the home page with security headers and no caching", async () => {
-    const response = await request(console_.app).get("/").expect(200);
+  it("serves pages with security headers and no caching", async () => {
+    await request(console_.app)
+      .get("/")
+      .expect(303)
+      .expect("Location", /^\/sign-in/);
+    const response = await request(console_.app).get("/sign-in").expect(200);
     expect(response.text).toContain("Secrets console");
     expect(response.headers["content-security-policy"]).toContain("script-src 'self'");
     expect(response.headers["cache-control"]).toBe("no-store");
@@ -45,7 +49,7 @@ describe("pages and errors", () => {
 
   it("answers an oversized form body with a 413 page, not a stack trace", async () => {
     const response = await request(console_.app)
-      .post("/")
+      .post("/sign-in")
       .set("Content-Type", "application/x-www-form-urlencoded")
       .send(`a=${"x".repeat(1_100_000)}`)
       .expect(413);
