@@ -9,7 +9,11 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     exclude: ["node_modules/**", ...(onServer ? [] : ["test/**/*.postgres.test.ts"])],
     globalSetup: ["test/support/global-setup.ts"],
-    testTimeout: 30_000,
+    // Most files wait on PGlite, child processes or sockets rather than the CPU, so more files
+    // than cores run at once (vitest's default is one fewer than the cores: one, here).
+    maxWorkers: 3,
+    // Generous: several tests start console processes, which take seconds on a loaded machine.
+    testTimeout: 90_000,
     hookTimeout: 60_000,
   },
 });

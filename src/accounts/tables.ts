@@ -45,3 +45,7 @@ export const setupTokens = pgTable("setup_tokens", {
   expiresAt: at("expires_at").notNull(),
   usedAt: at("used_at"),
 });
+
+/** A person who did something to a row; the row stays when the person's account goes. */
+export const doneBy = (name: string) =>
+  uuid(name).references(() => users.id, { onDelete: "set null" });

@@ -18,3 +18,16 @@ export const environments = pgTable(
   },
   (table) => [unique().on(table.applicationId, table.slug)],
 );
+
+/**
+ * The columns of a row that belongs to one environment of one application, and goes when
+ * either does: secrets, runtime tokens, features, connection checks.
+ */
+export const belongsToEnvironment = () => ({
+  applicationId: uuid("application_id")
+    .notNull()
+    .references(() => applications.id, { onDelete: "cascade" }),
+  environmentId: uuid("environment_id")
+    .notNull()
+    .references(() => environments.id, { onDelete: "cascade" }),
+});

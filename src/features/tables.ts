@@ -2,10 +2,9 @@
 // the application's code (through the runtime API) or by an owner in the console.
 
 import { jsonb, pgTable, text, unique, uuid } from "drizzle-orm/pg-core";
-import { users } from "../accounts/tables.ts";
-import { applications } from "../applications/tables.ts";
+import { doneBy } from "../accounts/tables.ts";
 import { at, createdAt } from "../core/db/types.ts";
-import { environments } from "../environments/tables.ts";
+import { belongsToEnvironment } from "../environments/tables.ts";
 
 export const FEATURE_SOURCES = ["runtime", "console"] as const;
 
@@ -13,19 +12,14 @@ export const features = pgTable(
   "features",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    applicationId: uuid("application_id")
-      .notNull()
-      .references(() => applications.id, { onDelete: "cascade" }),
-    environmentId: uuid("environment_id")
-      .notNull()
-      .references(() => environments.id, { onDelete: "cascade" }),
+    ...belongsToEnvironment(),
     key: text("key").notNull(),
     name: text("name").notNull(),
     secrets: jsonb("secrets").$type<string[]>().notNull(),
     source: text("source", { enum: FEATURE_SOURCES }).notNull(),
     createdAt: createdAt(),
     updatedAt: at("updated_at").notNull().defaultNow(),
-    updatedBy: uuid("updated_by").references(() => users.id, { onDelete: "set null" }),
+    updatedBy: doneBy("updated_by"),
   },
   (table) => [unique().on(table.environmentId, table.key, table.source)],
 );

@@ -2,10 +2,9 @@
 // tested, and the result's steps. Results are built to be shown, so they hold no credential.
 
 import { index, jsonb, pgTable, text, uuid } from "drizzle-orm/pg-core";
-import { users } from "../accounts/tables.ts";
-import { applications } from "../applications/tables.ts";
+import { doneBy } from "../accounts/tables.ts";
 import { at } from "../core/db/types.ts";
-import { environments } from "../environments/tables.ts";
+import { belongsToEnvironment } from "../environments/tables.ts";
 
 export const CHECK_TRIGGERS = ["manual", "after-save", "unsaved-value"] as const;
 
@@ -13,13 +12,8 @@ export const connectionChecks = pgTable(
   "connection_checks",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    applicationId: uuid("application_id")
-      .notNull()
-      .references(() => applications.id, { onDelete: "cascade" }),
-    environmentId: uuid("environment_id")
-      .notNull()
-      .references(() => environments.id, { onDelete: "cascade" }),
-    ranBy: uuid("ran_by").references(() => users.id, { onDelete: "set null" }),
+    ...belongsToEnvironment(),
+    ranBy: doneBy("ran_by"),
     ranByName: text("ran_by_name").notNull(),
     ranAt: at("ran_at").notNull().defaultNow(),
     status: text("status", { enum: ["pass", "warn", "fail"] }).notNull(),

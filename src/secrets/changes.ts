@@ -131,13 +131,7 @@ export async function replaceSecretIn(
     .returning({ id: secrets.id });
 
   if (moved.length === 0) {
-    throw new StaleVersionError(
-      name,
-      expectedVersion,
-      current.currentVersion,
-      current.updatedBy,
-      current.updatedAt,
-    );
+    throw StaleVersionError.of(current, expectedVersion);
   }
 
   await insertVersion(tx, keyring, place, current, next, value, origin, actor);
@@ -228,13 +222,7 @@ export function deleteSecret(
       .where(and(eq(secrets.id, current.id), eq(secrets.currentVersion, expectedVersion)))
       .returning({ id: secrets.id });
     if (deleted.length === 0) {
-      throw new StaleVersionError(
-        name,
-        expectedVersion,
-        current.currentVersion,
-        current.updatedBy,
-        current.updatedAt,
-      );
+      throw StaleVersionError.of(current, expectedVersion);
     }
 
     await recordAudit(tx, actor, {

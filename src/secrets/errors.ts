@@ -15,6 +15,20 @@ export class SecretExistsError extends ConflictError {
 
 /** The form was opened on an older version: someone saved in between. */
 export class StaleVersionError extends ConflictError {
+  /** Built from the secret as it stands now, against the version the form was opened on. */
+  static of(
+    current: { name: string; currentVersion: number; updatedBy: string | null; updatedAt: Date },
+    expectedVersion: number,
+  ): StaleVersionError {
+    return new StaleVersionError(
+      current.name,
+      expectedVersion,
+      current.currentVersion,
+      current.updatedBy,
+      current.updatedAt,
+    );
+  }
+
   constructor(
     readonly secretName: string,
     readonly expectedVersion: number,

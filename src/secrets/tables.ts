@@ -3,28 +3,22 @@
 
 import { sql } from "drizzle-orm";
 import { index, integer, pgTable, text, unique, uniqueIndex, uuid } from "drizzle-orm/pg-core";
-import { users } from "../accounts/tables.ts";
-import { applications } from "../applications/tables.ts";
+import { doneBy, users } from "../accounts/tables.ts";
 import { at, bytea, createdAt } from "../core/db/types.ts";
-import { environments } from "../environments/tables.ts";
+import { belongsToEnvironment } from "../environments/tables.ts";
 
 export const secrets = pgTable(
   "secrets",
   {
     id: uuid("id").primaryKey().defaultRandom(),
-    applicationId: uuid("application_id")
-      .notNull()
-      .references(() => applications.id, { onDelete: "cascade" }),
-    environmentId: uuid("environment_id")
-      .notNull()
-      .references(() => environments.id, { onDelete: "cascade" }),
+    ...belongsToEnvironment(),
     name: text("name").notNull(),
     currentVersion: integer("current_version").notNull(),
     createdAt: createdAt(),
     updatedAt: at("updated_at").notNull().defaultNow(),
-    updatedBy: uuid("updated_by").references(() => users.id, { onDelete: "set null" }),
+    updatedBy: doneBy("updated_by"),
     deletedAt: at("deleted_at"),
-    deletedBy: uuid("deleted_by").references(() => users.id, { onDelete: "set null" }),
+    deletedBy: doneBy("deleted_by"),
   },
   (table) => [
     // A name is unique among the live secrets of an environment; deleted ones wait beside them.
@@ -51,7 +45,7 @@ export const secretVersions = pgTable(
     keyId: text("key_id").notNull(),
     origin: text("origin", { enum: VERSION_ORIGINS }).notNull(),
     createdAt: createdAt(),
-    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdBy: doneBy("created_by"),
   },
   (table) => [
     unique().on(table.secretId, table.version),
@@ -65,12 +59,7 @@ export const secretVersions = pgTable(
  */
 export const pendingImports = pgTable("pending_imports", {
   id: uuid("id").primaryKey().defaultRandom(),
-  applicationId: uuid("application_id")
-    .notNull()
-    .references(() => applications.id, { onDelete: "cascade" }),
-  environmentId: uuid("environment_id")
-    .notNull()
-    .references(() => environments.id, { onDelete: "cascade" }),
+  ...belongsToEnvironment(),
   createdBy: uuid("created_by")
     .notNull()
     .references(() => users.id, { onDelete: "cascade" }),

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registeredApplicationRoutes } from "../../src/applications/access.ts";
 import { signedInAgent } from "../support/agent.ts";
 import { createTeam } from "../support/factories.ts";
+import { expandRoute } from "../support/paths.ts";
 import { bearer, type RuntimeTestConsole, runtimeTestConsole, storeSecrets } from "./helpers.ts";
 
 let testConsole: RuntimeTestConsole;
@@ -113,7 +114,7 @@ describe("runtime tokens and values never reach a console page", () => {
     let fetched = 0;
     for (const client of [owner, viewer]) {
       for (const route of pages) {
-        for (const path of expand(route.path, params)) {
+        for (const path of expandRoute(route.path, params)) {
           const response = await client.get(`/apps/${slug}${path}`);
           seen.push(seenOf(`GET ${path}`, response));
           if (response.status === 200) fetched++;
@@ -157,16 +158,4 @@ describe("runtime tokens and values never reach a console page", () => {
 
 function canary(): string {
   return `canary-runtime-${randomBytes(8).toString("hex")}`;
-}
-
-/** Every path a route pattern makes with the candidate values of its parameters. */
-function expand(pattern: string, params: Record<string, string[]>): string[] {
-  const names = [...pattern.matchAll(/:(\w+)/g)].map((match) => match[1]!);
-  let paths = [pattern];
-  for (const name of names) {
-    const candidates = params[name];
-    if (!candidates) return [];
-    paths = paths.flatMap((path) => candidates.map((value) => path.replace(`:${name}`, value)));
-  }
-  return paths;
 }

@@ -8,6 +8,7 @@ import { registeredApplicationRoutes } from "../../src/applications/access.ts";
 import { signedInAgent } from "../support/agent.ts";
 import { createTestConsole, type TestConsole } from "../support/app.ts";
 import { createTeam } from "../support/factories.ts";
+import { expandRoute } from "../support/paths.ts";
 
 let testConsole: TestConsole;
 
@@ -86,7 +87,7 @@ describe("values never leave the console", () => {
     );
     let fetched = 0;
     for (const route of pages) {
-      for (const path of expand(route.path, params)) {
+      for (const path of expandRoute(route.path, params)) {
         const response = await owner.get(`/apps/${team.application.slug}${path}`);
         keep(`GET ${path}`, response);
         if (response.status === 200) fetched++;
@@ -110,15 +111,3 @@ describe("values never leave the console", () => {
     }
   });
 });
-
-/** Every path a route pattern makes with the candidate values of its parameters. */
-function expand(pattern: string, params: Record<string, string[]>): string[] {
-  const names = [...pattern.matchAll(/:(\w+)/g)].map((match) => match[1]!);
-  let paths = [pattern];
-  for (const name of names) {
-    const candidates = params[name];
-    if (!candidates) return [];
-    paths = paths.flatMap((path) => candidates.map((value) => path.replace(`:${name}`, value)));
-  }
-  return paths;
-}
