@@ -16,4 +16,3 @@ export const createdAt = () =>
   timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 
 export const at = (name: string) => timestamp(name, { withTimezone: true });
-
