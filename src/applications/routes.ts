@@ -41,7 +41,8 @@ export function applicationPages(deps: ApplicationPagesDeps): Router {
     try {
       const application = await createApplication(database, currentUser(req), input);
       await setFlash(res, "success", `${application.name} is created with Preview and Production.`);
-      res.redirect(303, `/apps/${application.slug}`);
+      // Straight to the page that shows the flash: a redirect through /apps/:app would use it up.
+      res.redirect(303, applicationHome(application.slug, "owner"));
     } catch (error) {
       if (!(error instanceof BadRequestError)) throw error;
       res.status(400).render("applications/new", {

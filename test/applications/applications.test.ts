@@ -42,7 +42,7 @@ describe("creating an application", () => {
     const slug = `sales-sync-${unique()}`;
 
     const response = await client.post("/apps", { name: "Sales Sync", slug }).expect(303);
-    expect(response.headers.location).toBe(`/apps/${slug}`);
+    expect(response.headers.location).toBe(`/apps/${slug}/configuration/secrets`);
 
     const application = (await findApplication(slug))!;
     expect(application).toMatchObject({ name: "Sales Sync", createdBy: user.id });
@@ -68,8 +68,8 @@ describe("creating an application", () => {
     expect(events[0]).toMatchObject({ action: "application.create", actorId: user.id });
     expect(events[0]!.actorName).toContain(user.email);
 
-    // The next page shows the flash once, then it is gone.
-    const next = await client.get(`/apps/${slug}/configuration/members`).expect(200);
+    // The page the form leads to shows the flash once, then it is gone.
+    const next = await client.get(response.headers.location!).expect(200);
     expect(next.text).toContain("Sales Sync is created with Preview and Production.");
     const again = await client.get(`/apps/${slug}/configuration/members`).expect(200);
     expect(again.text).not.toContain("is created with");
@@ -83,7 +83,7 @@ describe("creating an application", () => {
     const response = await client.post("/apps", { name, slug: "" }).expect(303);
     const slug = slugFromName(name);
     expect(slug).toMatch(/^equipe-ventes-[0-9a-f]{8}$/);
-    expect(response.headers.location).toBe(`/apps/${slug}`);
+    expect(response.headers.location).toBe(`/apps/${slug}/configuration/secrets`);
     expect(await findApplication(slug)).toBeDefined();
   });
 
