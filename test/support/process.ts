@@ -39,7 +39,11 @@ export async function startConsole(env: NodeJS.ProcessEnv): Promise<ConsoleProce
   const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
 
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no start within 60 s:\n${output}`)), 60_000);
+    const timer = setTimeout(() => {
+      // A console that never said it listens must not outlive the test that started it.
+      child.kill("SIGKILL");
+      reject(new Error(`no start within 60 s:\n${output}`));
+    }, 60_000);
     const look = () => {
       const match = output.match(/listening on (http:\/\/[^"\s]+)/);
       if (match) {
