@@ -15,7 +15,8 @@ describe("the client as a package export", () => {
       [
         "--input-type=module",
         "-e",
-        "const m = await import('secrets-console/client'); console.log(Object.keys(m).sort().join());",
+        "const m = await import('secrets-console/client');" +
+          "console.log(Object.keys(m).sort().join());",
       ],
       { cwd: ROOT, encoding: "utf8" },
     );
