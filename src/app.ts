@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import express, { type Express } from "express";
 import helmet from "helmet";
 import { csrfProtection, loadSession } from "./accounts/http.ts";
-import { createPasswordHasher } from "./accounts/passwords.ts";
+import { createPasswordHasher, type PasswordHasher } from "./accounts/passwords.ts";
 import { accountRoutes } from "./accounts/routes.ts";
 import { createApplicationRoutes, exposeApplicationRoutes } from "./applications/access.ts";
 import { applicationPages } from "./applications/routes.ts";
@@ -38,6 +38,8 @@ export interface AppDeps {
   /** The master keys; verified against the database before the app is built. */
   keyring: Keyring;
   logger: Logger;
+  /** Password hashing; tests may watch it, production takes argon2id at interactive limits. */
+  passwords?: PasswordHasher;
   /** Limits and timings of the runtime API; tests shorten them, production takes defaults. */
   runtime?: RuntimeAccessOptions;
 }
@@ -92,7 +94,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(loadSession({ config, database }));
   app.use(csrfProtection(config));
 
-  const passwords = createPasswordHasher();
+  const passwords = deps.passwords ?? createPasswordHasher();
   app.use(accountRoutes({ config, database, passwords }));
 
   // Pages below /apps/:app are declared on applicationRoutes, each with the role it needs.
